@@ -38,6 +38,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ["**/*.mjs", "**/*.js"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { process: "readonly", console: "readonly", Buffer: "readonly", URL: "readonly" } },
+  },
+  {
     files: ["test/**/*.ts", "scripts/**/*", "src/samples/**/*.ts", "src/cli/**/*.ts"],
     rules: { "no-console": "off" },
   },
