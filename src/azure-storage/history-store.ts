@@ -26,7 +26,8 @@ export interface OutboxEntry {
 
 /** An instance as the history table holds it. */
 export interface LoadedInstance {
-  state: InstanceState;
+  /** The committed execution; `undefined` when only the placeholder of an unfinished first commit exists. */
+  state: InstanceState | undefined;
   etag: string;
   checkpoint: number;
   firstPosition: number;
@@ -100,6 +101,12 @@ export class HistoryStore {
     const firstPosition = Number(sentinel.FirstPosition ?? 0);
     const length = Number(sentinel.HistoryLength ?? 0);
     const checkpoint = Number(sentinel.Checkpoint ?? 0);
+    if (checkpoint === 0) {
+      // A multi-transaction first commit died after its first transaction: nothing is committed yet, but the
+      // placeholder sentinel's eTag must guard the next attempt.
+      const garbage = rows.filter((row) => row.rowKey !== SENTINEL).map((row) => row.rowKey);
+      return { state: undefined, etag: sentinel.etag, checkpoint, firstPosition, projection: undefined, outbox: [], garbageRowKeys: garbage, blobs: [] };
+    }
     const eventRows = new Map<number, EntityColumns>();
     const outbox: OutboxEntry[] = [];
     const garbageRowKeys: string[] = [];

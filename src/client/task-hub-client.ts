@@ -151,8 +151,8 @@ export class TaskHubClient {
     if (record === undefined) return undefined;
     const status = toOrchestrationStatus(record.projection);
     if (options.includeHistory === true) {
-      const loaded = await this.#storage.history.load(instanceId);
-      status.history = loaded?.state.executionId === record.projection.executionId ? loaded.state.history : [];
+      const state = (await this.#storage.history.load(instanceId))?.state;
+      status.history = state?.executionId === record.projection.executionId ? state.history : [];
     }
     return status;
   }

@@ -112,7 +112,7 @@ export class EpisodeProcessor {
   /** Reads the Instances row when a client start must be checked against it, or when the instance has no history. */
   async #requestedStart(instanceId: string, entry: CachedInstance | undefined, due: readonly ControlDelivery[]): Promise<RequestedStart | undefined> {
     const clientStart = due.some((delivery) => delivery.message.event.type === "ExecutionStarted" && delivery.message.event.parent === undefined);
-    if (!clientStart && entry !== undefined) return undefined;
+    if (!clientStart && entry?.state !== undefined) return undefined;
     const row = await this.#storage.instances.get(instanceId);
     if (entry !== undefined) entry.instanceRow = row;
     if (row?.pendingStart === undefined || row.projection.runtimeStatus !== "Pending") return undefined;
@@ -127,11 +127,11 @@ export class EpisodeProcessor {
       await Promise.all(result.outbox.map((message) => queues.send(message)));
       return entry;
     }
-    const startPosition = entry === undefined ? 0 : entry.firstPosition + entry.state.history.length;
+    const startPosition = entry === undefined ? 0 : entry.firstPosition + (entry.state?.history.length ?? 0);
     const newExecution = result.newExecution;
     const firstPosition = newExecution !== undefined || entry === undefined ? startPosition : entry.firstPosition;
-    const executionId = newExecution?.executionId ?? entry?.state.executionId ?? projection.executionId;
-    const previousMessageIds = newExecution?.previousMessageIds ?? entry?.state.previousMessageIds ?? [];
+    const executionId = newExecution?.executionId ?? entry?.state?.executionId ?? projection.executionId;
+    const previousMessageIds = newExecution?.previousMessageIds ?? entry?.state?.previousMessageIds ?? [];
     const outbox: OutboxEntry[] = await Promise.all(
       result.outbox.map(async (message) => ({
         messageId: message.id,
@@ -159,18 +159,14 @@ export class EpisodeProcessor {
       if (isConcurrencyConflict(error)) this.#logger.warn("instance changed by someone else; episode abandoned", { instanceId });
       throw error;
     }
-    const oldRows = newExecution !== undefined && entry !== undefined ? entry.state.history.map((_, offset) => positionRowKey(entry.firstPosition + offset)) : [];
+    const oldRows = newExecution !== undefined && entry?.state !== undefined ? entry.state.history.map((_, offset) => positionRowKey(entry.firstPosition + offset)) : [];
     const oldBlobs = entry?.blobs ?? [];
-    const next: CachedInstance = entry !== undefined && newExecution === undefined
-      ? entry
-      : { state: { executionId, history: [], runtimeStatus: projection.runtimeStatus, previousMessageIds }, etag: "", checkpoint: 0, firstPosition, blobs: [], instanceRow: entry?.instanceRow, session: undefined };
-    next.state.history.push(...result.appended);
-    next.state.runtimeStatus = projection.runtimeStatus;
-    if (projection.customStatus !== undefined) next.state.customStatus = projection.customStatus;
-    next.etag = committed.etag;
-    next.checkpoint = committed.checkpoint;
+    const state = newExecution === undefined && entry?.state !== undefined ? entry.state : { executionId, history: [], runtimeStatus: projection.runtimeStatus, previousMessageIds };
+    state.history.push(...result.appended);
+    state.runtimeStatus = projection.runtimeStatus;
+    if (projection.customStatus !== undefined) state.customStatus = projection.customStatus;
+    const next: CachedInstance = { state, etag: committed.etag, checkpoint: committed.checkpoint, firstPosition, blobs: [], instanceRow: entry?.instanceRow, session: result.session };
     next.blobs = newExecution !== undefined ? committed.blobs : [...new Set([...oldBlobs, ...committed.blobs])];
-    next.session = result.session;
     // Only after the commit: send the outbox, then clear it; then the Instances row; then clean up.
     await this.#sendOutbox(instanceId, outbox);
     next.instanceRow = (await instances.writeProjection(projection, committed.checkpoint, next.instanceRow)) ?? next.instanceRow;

@@ -4,7 +4,8 @@ import type { InstanceRecord } from "../azure-storage/instance-store.js";
 
 /** What a worker remembers about an instance between episodes. */
 export interface CachedInstance {
-  state: InstanceState;
+  /** The committed execution; `undefined` while only a placeholder sentinel exists. */
+  state: InstanceState | undefined;
   etag: string;
   checkpoint: number;
   firstPosition: number;
