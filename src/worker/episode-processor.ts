@@ -47,9 +47,13 @@ export class EpisodeProcessor {
     if (due.length === 0) return;
     let entry = this.#cache.get(instanceId);
     let deferred: readonly ControlMessage[];
+    let deferUntil = Date.now() + DEFER_MS;
     try {
       entry ??= await this.#load(instanceId);
       const requestedStart = await this.#requestedStart(instanceId, entry, due);
+      const scheduled = requestedStart?.started.scheduledStartTime;
+      // Events for a start scheduled later wait until just after it, not in a loop of short deferrals.
+      if (scheduled !== undefined && Date.parse(scheduled) > Date.now()) deferUntil = Date.parse(scheduled) + 1_000;
       const result = await runEpisode({
         instanceId,
         state: entry?.state,
@@ -70,7 +74,7 @@ export class EpisodeProcessor {
       throw error;
     }
     if (entry !== undefined) this.#cache.set(instanceId, entry);
-    await this.#settle(due, deferred);
+    await this.#settle(due, deferred, new Date(deferUntil).toISOString());
   }
 
   /** Long timers and delayed starts hop toward their time: re-arm early copies (same id), then delete them. */
@@ -183,11 +187,14 @@ export class EpisodeProcessor {
     await this.#storage.history.deleteRows(instanceId, outbox.map((entry) => HistoryStore.outboxRowKey(entry.messageId)));
   }
 
-  /** Deletes consumed messages (last step), re-queues deferred ones with a delay. */
-  async #settle(due: readonly ControlDelivery[], deferred: readonly ControlMessage[]): Promise<void> {
+  /**
+   * Deletes consumed messages (the last step). Deferred ones (events for an instance whose start has not run) are
+   * re-sent to become visible at `deferUntil` — a fresh copy, so waiting does not count toward the poison limit.
+   */
+  async #settle(due: readonly ControlDelivery[], deferred: readonly ControlMessage[], deferUntil: string): Promise<void> {
     const queues = this.#storage.queues;
     const deferredIds = new Set(deferred.map((message) => message.id));
-    const visibleAt = new Date(Date.now() + DEFER_MS).toISOString();
+    const visibleAt = deferUntil;
     await Promise.all(
       due.map(async ({ received, message }) => {
         if (deferredIds.has(message.id)) await queues.sendEncoded(received.queueName, received.text, visibleAt);

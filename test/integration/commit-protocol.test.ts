@@ -5,6 +5,10 @@ import { escapeKey } from "../../src/azure-storage/names.js";
 import { connectionString, startHarness, type Harness } from "./support.js";
 
 const double = defineActivity("Double", async (n: number) => n * 2);
+const awaitsGreeting = defineOrchestration("AwaitsGreeting", async (ctx) => {
+  const greeting = await ctx.waitForExternalEvent<string>("greeting");
+  return { greeting, startedAt: ctx.currentUtcDateTime.toISOString() };
+});
 const wide = defineOrchestration("Wide", async (ctx, n: number) => {
   const results = await Promise.all(Array.from({ length: n }, (_, i) => ctx.callActivity(double, i)));
   return results.reduce((sum, value) => sum + value, 0);
@@ -14,7 +18,7 @@ describe("commit protocol", () => {
   let hub: Harness;
   let history: TableClient;
   beforeAll(async () => {
-    hub = await startHarness({ orchestrations: [wide], activities: [double] });
+    hub = await startHarness({ orchestrations: [wide, awaitsGreeting], activities: [double] });
     history = TableClient.fromConnectionString(connectionString(), `${hub.taskHub}History`, { allowInsecureConnection: true });
   });
   afterAll(() => hub.stop());
@@ -38,5 +42,17 @@ describe("commit protocol", () => {
     const status = await hub.client.waitForCompletion(id, { timeoutMs: 30_000 });
     expect(status.runtimeStatus).toBe("Completed");
     expect(status.output).toBe(6);
+  });
+
+  it("holds an event raised before a delayed start until the instance starts", async () => {
+    const startAt = new Date(Date.now() + 2_000);
+    const id = await hub.client.startOrchestration(awaitsGreeting, { startAt });
+    expect((await hub.client.getStatus(id))?.runtimeStatus).toBe("Pending");
+    await hub.client.raiseEvent(id, "greeting", "early hello");
+    const status = await hub.client.waitForCompletion(id, { timeoutMs: 30_000 });
+    const output = status.output as { greeting: string; startedAt: string };
+    expect(output.greeting).toBe("early hello");
+    expect(Date.parse(output.startedAt)).toBeGreaterThanOrEqual(startAt.getTime() - 1_000);
+    expect(status.scheduledStartTime?.toISOString()).toBe(startAt.toISOString());
   });
 });
