@@ -162,6 +162,12 @@ export class TaskHubQueues {
     }
   }
 
+  /** Deletes the blob of a consumed message that travelled as a blob envelope (no-op for inline messages). */
+  async deleteEnvelopeBlob(received: ReceivedMessage): Promise<void> {
+    const decoded = decodeEnvelope(received.text);
+    if (decoded.ok && "blob" in decoded.envelope) await this.#payloads.delete([decoded.envelope.blob]);
+  }
+
   /** Moves a message to the poison queue with the reason, then deletes the original. Nothing is dropped silently. */
   async moveToPoison(received: ReceivedMessage, reason: string): Promise<void> {
     const record = {

@@ -352,15 +352,14 @@ export class OrchestrationSession {
   }
 }
 
+const ACTION_EVENT_TYPES = {
+  ScheduleTask: "TaskScheduled",
+  CreateTimer: "TimerCreated",
+  CreateSubOrchestration: "SubOrchestrationCreated",
+  SendEvent: "EventSent",
+} as const satisfies Record<OrchestratorAction["kind"], ActionEvent["type"]>;
+
+/** Describes an action the way {@link describeEvent} describes the history event that records it. */
 function describeAction(action: OrchestratorAction): string {
-  switch (action.kind) {
-    case "ScheduleTask":
-      return `callActivity "${action.name}" (task ${action.taskId})`;
-    case "CreateSubOrchestration":
-      return `callSubOrchestration "${action.name}" (task ${action.taskId})`;
-    case "CreateTimer":
-      return `createTimer until ${action.fireAt} (task ${action.taskId})`;
-    case "SendEvent":
-      return `sendEvent "${action.name}" to "${action.instanceId}" (task ${action.taskId})`;
-  }
+  return describeEvent({ ...action, type: ACTION_EVENT_TYPES[action.kind], timestamp: "" } as ActionEvent);
 }

@@ -124,11 +124,7 @@ export class ActivityDispatcher {
     const reply: ControlMessage = { kind: "control", id: `${item.id}:result`, instanceId: item.instanceId, executionId: item.executionId, event: result };
     await queues.send(reply);
     this.executed += 1;
-    const deleted = await queues.delete(received);
-    if (deleted && received.text.includes('"blob"')) {
-      const envelope = JSON.parse(received.text) as { blob?: unknown };
-      if (typeof envelope.blob === "string") await this.#storage.payloads.delete([envelope.blob]);
-    }
+    if (await queues.delete(received)) await queues.deleteEnvelopeBlob(received);
   }
 
   async #execute(item: WorkItemMessage): Promise<ControlMessage["event"]> {

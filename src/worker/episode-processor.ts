@@ -199,19 +199,9 @@ export class EpisodeProcessor {
       due.map(async ({ received, message }) => {
         if (deferredIds.has(message.id)) await queues.sendEncoded(received.queueName, received.text, visibleAt);
         const deleted = await queues.delete(received);
-        if (deleted && !deferredIds.has(message.id)) await this.#deleteEnvelopeBlob(received);
+        if (deleted && !deferredIds.has(message.id)) await queues.deleteEnvelopeBlob(received);
       }),
     );
-  }
-
-  async #deleteEnvelopeBlob(received: ReceivedMessage): Promise<void> {
-    if (!received.text.includes('"blob"')) return;
-    try {
-      const envelope = JSON.parse(received.text) as { blob?: unknown };
-      if (typeof envelope.blob === "string") await this.#storage.payloads.delete([envelope.blob]);
-    } catch {
-      // Not a blob envelope: nothing to delete.
-    }
   }
 
   #newSession(instanceId: string): OrchestrationSession {
