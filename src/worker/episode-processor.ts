@@ -33,12 +33,15 @@ export class EpisodeProcessor {
   readonly #cache: InstanceCache;
   readonly #registry: Registry;
   readonly #logger: Logger;
+  readonly #assertCanCommit: (instanceId: string) => void;
 
-  constructor(storage: TaskHubStorage, cache: InstanceCache, registry: Registry, logger: Logger) {
+  /** `assertCanCommit` throws when this worker may not commit for the instance's partition (fencing). */
+  constructor(storage: TaskHubStorage, cache: InstanceCache, registry: Registry, logger: Logger, assertCanCommit: (instanceId: string) => void) {
     this.#storage = storage;
     this.#cache = cache;
     this.#registry = registry;
     this.#logger = logger;
+    this.#assertCanCommit = assertCanCommit;
   }
 
   /** Processes a batch of messages for one instance. Throws on storage failure (the caller abandons the batch). */
@@ -146,6 +149,7 @@ export class EpisodeProcessor {
     );
     let committed;
     try {
+      this.#assertCanCommit(instanceId);
       committed = await history.commit({
         instanceId,
         etag: entry?.etag,

@@ -7,12 +7,19 @@ import type { CompiledWorkerOptions } from "./worker-options.js";
 
 interface InstanceWork {
   pending: ControlDelivery[];
-  running: boolean;
+  running: ControlDelivery[] | undefined;
+}
+
+interface Listener {
+  abort: AbortController;
+  poller: Poller;
+  loop: Promise<void>;
 }
 
 /**
- * Receives from the control queues this worker owns, groups messages by instance and runs one episode at a time
- * per instance, at most `maxConcurrentOrchestrations` at once. Stops receiving while its buffer is full.
+ * Receives from the control queues this worker listens to, groups messages by instance and runs one episode at a
+ * time per instance, at most `maxConcurrentOrchestrations` at once. Stops receiving while its buffer is full, and
+ * keeps held messages invisible until they are settled.
  */
 export class OrchestrationDispatcher {
   readonly #storage: TaskHubStorage;
@@ -21,12 +28,12 @@ export class OrchestrationDispatcher {
   readonly #logger: Logger;
   readonly #instances = new Map<string, InstanceWork>();
   readonly #ready: string[] = [];
-  readonly #pollers = new Map<string, Poller>();
-  readonly #loops: Promise<void>[] = [];
-  readonly #idleWaiters: (() => void)[] = [];
+  readonly #listeners = new Map<string, Listener>();
+  readonly #settledWaiters: (() => void)[] = [];
   readonly #capacityWaiters: (() => void)[] = [];
+  readonly #held = new Map<ReceivedMessage, number>();
+  #renewal: NodeJS.Timeout | undefined;
   #running = 0;
-  #buffered = 0;
   episodes = 0;
 
   constructor(storage: TaskHubStorage, processor: EpisodeProcessor, options: CompiledWorkerOptions, logger: Logger) {
@@ -36,53 +43,70 @@ export class OrchestrationDispatcher {
     this.#logger = logger;
   }
 
-  /** Starts polling the given control queues until `signal` aborts. */
-  start(queueNames: readonly string[], signal: AbortSignal): void {
-    signal.addEventListener("abort", () => {
+  /** Starts receiving from a control queue (idempotent). */
+  listen(queueName: string): void {
+    if (this.#listeners.has(queueName)) return;
+    const abort = new AbortController();
+    const poller = new Poller({ minIntervalMs: 10, maxIntervalMs: this.#options.maxPollingIntervalMs });
+    this.#listeners.set(queueName, { abort, poller, loop: this.#poll(queueName, poller, abort.signal) });
+    this.#renewal ??= setInterval(() => void this.#renewHeld(), Math.max(1_000, this.#options.controlVisibilityMs / 3));
+  }
+
+  /**
+   * Stops receiving from a control queue, makes its waiting messages visible again at once, and resolves when no
+   * episode of that queue is running any more (the queue is drained).
+   */
+  async unlisten(queueName: string): Promise<void> {
+    const listener = this.#listeners.get(queueName);
+    if (listener !== undefined) {
+      listener.abort.abort();
       for (const resume of this.#capacityWaiters.splice(0)) resume();
-    });
-    for (const queueName of queueNames) {
-      const poller = new Poller({ minIntervalMs: 10, maxIntervalMs: this.#options.maxPollingIntervalMs });
-      this.#pollers.set(queueName, poller);
-      this.#loops.push(this.#poll(queueName, poller, signal));
+      await listener.loop;
+      this.#listeners.delete(queueName);
     }
+    const waiting: ControlDelivery[] = [];
+    for (const work of this.#instances.values()) {
+      const keep = work.pending.filter((delivery) => delivery.received.queueName !== queueName);
+      waiting.push(...work.pending.filter((delivery) => delivery.received.queueName === queueName));
+      work.pending = keep;
+    }
+    for (const { received } of waiting) this.#held.delete(received);
+    await Promise.allSettled(waiting.map(({ received }) => this.#storage.queues.setVisibility(received, 0)));
+    this.#notifySettled();
+    while (this.#runningOn(queueName)) await new Promise<void>((resolve) => this.#settledWaiters.push(resolve));
+    if (this.#listeners.size === 0 && this.#renewal !== undefined) {
+      clearInterval(this.#renewal);
+      this.#renewal = undefined;
+    }
+  }
+
+  /** Queues this worker receives from. */
+  get listening(): string[] {
+    return [...this.#listeners.keys()];
   }
 
   /** Wakes the poller of a queue (this process just sent to it). */
   wake(queueName: string): void {
-    this.#pollers.get(queueName)?.wake();
-  }
-
-  /** Resolves when every poll loop has ended. */
-  async stopped(): Promise<void> {
-    await Promise.all(this.#loops);
-  }
-
-  /** Resolves when no episode is running or waiting. */
-  idle(): Promise<void> {
-    if (this.#buffered === 0 && this.#running === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    this.#listeners.get(queueName)?.poller.wake();
   }
 
   /** Messages received but not yet settled. */
   get buffered(): number {
-    return this.#buffered;
+    return this.#held.size;
   }
 
-  /** Makes every buffered message visible again at once (shutdown: other workers take over). */
-  async abandonBuffered(): Promise<void> {
-    const queues = this.#storage.queues;
-    const waiting = [...this.#instances.values()].flatMap((work) => work.pending.splice(0));
-    this.#buffered -= waiting.length;
-    await Promise.allSettled(waiting.map(({ received }) => queues.setVisibility(received, 0)));
-    this.#notifyIdle();
+  #runningOn(queueName: string): boolean {
+    for (const work of this.#instances.values()) {
+      if (work.running?.some((delivery) => delivery.received.queueName === queueName) === true) return true;
+    }
+    return false;
   }
 
   async #poll(queueName: string, poller: Poller, signal: AbortSignal): Promise<void> {
     const queues = this.#storage.queues;
     const visibilitySeconds = Math.ceil(this.#options.controlVisibilityMs / 1000);
     while (!signal.aborted) {
-      if (this.#buffered >= this.#options.maxBufferedMessages) {
+      if (this.#held.size >= this.#options.maxBufferedMessages) {
         await new Promise<void>((resolve) => this.#capacityWaiters.push(resolve));
         continue;
       }
@@ -94,6 +118,11 @@ export class OrchestrationDispatcher {
         this.#logger.warn("control queue receive failed", { queueName, error: String(error) });
       }
       poller.record(received.length);
+      if (signal.aborted) {
+        // Lost the queue while receiving: let the new owner have these at once.
+        await Promise.allSettled(received.map((message) => queues.setVisibility(message, 0)));
+        break;
+      }
       for (const message of received) await this.#accept(message);
       await poller.wait(signal);
     }
@@ -124,12 +153,12 @@ export class OrchestrationDispatcher {
     const instanceId = delivery.message.instanceId;
     let work = this.#instances.get(instanceId);
     if (work === undefined) {
-      work = { pending: [], running: false };
+      work = { pending: [], running: undefined };
       this.#instances.set(instanceId, work);
     }
     work.pending.push(delivery);
-    this.#buffered += 1;
-    if (!work.running && !this.#ready.includes(instanceId)) this.#ready.push(instanceId);
+    this.#held.set(delivery.received, Date.now());
+    if (work.running === undefined && !this.#ready.includes(instanceId)) this.#ready.push(instanceId);
     this.#pump();
   }
 
@@ -138,9 +167,9 @@ export class OrchestrationDispatcher {
       const instanceId = this.#ready.shift();
       if (instanceId === undefined) break;
       const work = this.#instances.get(instanceId);
-      if (work === undefined || work.running || work.pending.length === 0) continue;
+      if (work === undefined || work.running !== undefined || work.pending.length === 0) continue;
       const batch = work.pending.splice(0);
-      work.running = true;
+      work.running = batch;
       this.#running += 1;
       void this.#runEpisode(instanceId, work, batch);
     }
@@ -153,20 +182,36 @@ export class OrchestrationDispatcher {
     } catch (error) {
       this.#logger.warn("episode failed; messages abandoned for a retry", { instanceId, error: String(error) });
       const queues = this.#storage.queues;
-      await Promise.allSettled(batch.map(({ received }) => queues.setVisibility(received, Math.min(2 ** received.dequeueCount, 60))));
+      const backoff = (received: ReceivedMessage): number => (isLeaseLost(error) ? 0 : Math.min(2 ** received.dequeueCount, 60));
+      await Promise.allSettled(batch.map(({ received }) => queues.setVisibility(received, backoff(received))));
     } finally {
-      this.#buffered -= batch.length;
+      for (const { received } of batch) this.#held.delete(received);
       this.#running -= 1;
-      work.running = false;
+      work.running = undefined;
       if (work.pending.length > 0) this.#ready.push(instanceId);
       else this.#instances.delete(instanceId);
       for (const resume of this.#capacityWaiters.splice(0)) resume();
       this.#pump();
-      this.#notifyIdle();
+      this.#notifySettled();
     }
   }
 
-  #notifyIdle(): void {
-    if (this.#buffered === 0 && this.#running === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  /** Keeps messages that wait in memory (or in a long episode) invisible to other workers. */
+  async #renewHeld(): Promise<void> {
+    const threshold = Date.now() - this.#options.controlVisibilityMs / 3;
+    const stale = [...this.#held].filter(([, since]) => since < threshold).map(([received]) => received);
+    await Promise.allSettled(
+      stale.map(async (received) => {
+        if (await this.#storage.queues.setVisibility(received, this.#options.controlVisibilityMs / 1000)) this.#held.set(received, Date.now());
+      }),
+    );
   }
+
+  #notifySettled(): void {
+    for (const resolve of this.#settledWaiters.splice(0)) resolve();
+  }
+}
+
+function isLeaseLost(error: unknown): boolean {
+  return error instanceof Error && error.name === "PartitionLeaseLostError";
 }

@@ -25,13 +25,15 @@ export type TaskHubWorkerOptions = TaskHubConnectionOptions & {
    */
   maxBufferedMessages?: number;
   /**
-   * How long a received control message stays invisible to others while it is processed.
-   * @default 300000 (5 min)
+   * How long a received control message stays invisible to others; renewed while the worker holds it. After a
+   * worker dies, its held messages reappear within this time.
+   * @default 15000
    */
   controlVisibilityMs?: number;
   /**
-   * How long a received work item stays invisible; renewed at half this interval while the activity runs.
-   * @default 120000 (2 min)
+   * How long a received work item stays invisible; renewed at half this interval while the activity runs. After a
+   * worker dies, its running activities run again elsewhere within this time.
+   * @default 30000
    */
   activityVisibilityMs?: number;
   /**
@@ -70,6 +72,31 @@ export type TaskHubWorkerOptions = TaskHubConnectionOptions & {
    */
   shutdownGraceMs?: number;
   /**
+   * This worker's id in the partition lease table.
+   * @default `${hostname}:${pid}:${random}`
+   */
+  workerId?: string;
+  /**
+   * A partition lease not renewed for this long may be claimed by another worker (failover time after a crash).
+   * @default 15000
+   */
+  leaseDurationMs?: number;
+  /**
+   * How often the worker renews its leases, claims free ones and balances (hand-off time after a graceful stop).
+   * @default 3000
+   */
+  leaseRenewIntervalMs?: number;
+  /**
+   * The worker refuses to commit for a partition whose lease expires within this margin (allows for clock skew).
+   * @default 3000
+   */
+  commitSafetyMarginMs?: number;
+  /**
+   * Stop gracefully on SIGTERM and SIGINT (then let the signal end the process as usual).
+   * @default true
+   */
+  handleSignals?: boolean;
+  /**
    * Logger for worker events and orchestration `ctx.log`.
    * @default a silent logger
    */
@@ -89,6 +116,9 @@ export interface CompiledWorkerOptions {
   pendingStartRepairIntervalMs: number;
   pendingStartGraceMs: number;
   shutdownGraceMs: number;
+  leaseDurationMs: number;
+  leaseRenewIntervalMs: number;
+  commitSafetyMarginMs: number;
 }
 
 function positiveInteger(field: string, value: unknown, fallback: number, min = 1): number {
@@ -101,17 +131,25 @@ function positiveInteger(field: string, value: unknown, fallback: number, min = 
 
 /** Validates worker options and applies defaults. */
 export function compileWorkerOptions(options: TaskHubWorkerOptions, cores: number): CompiledWorkerOptions {
+  const leaseDurationMs = positiveInteger("leaseDurationMs", options.leaseDurationMs, 15_000, 1_000);
+  const renewIntervalMs = positiveInteger("leaseRenewIntervalMs", options.leaseRenewIntervalMs, 3_000, 100);
+  if (renewIntervalMs * 2 > leaseDurationMs) {
+    throw new InvalidArgumentError("leaseRenewIntervalMs", `must be at most half of leaseDurationMs (${leaseDurationMs}), so a lease is renewed before it expires`);
+  }
   return {
     maxConcurrentOrchestrations: positiveInteger("maxConcurrentOrchestrations", options.maxConcurrentOrchestrations, 100),
     maxConcurrentActivities: positiveInteger("maxConcurrentActivities", options.maxConcurrentActivities, 10 * cores),
     maxBufferedMessages: positiveInteger("maxBufferedMessages", options.maxBufferedMessages, 256),
-    controlVisibilityMs: positiveInteger("controlVisibilityMs", options.controlVisibilityMs, 300_000, 1_000),
-    activityVisibilityMs: positiveInteger("activityVisibilityMs", options.activityVisibilityMs, 120_000, 2_000),
+    controlVisibilityMs: positiveInteger("controlVisibilityMs", options.controlVisibilityMs, 15_000, 3_000),
+    activityVisibilityMs: positiveInteger("activityVisibilityMs", options.activityVisibilityMs, 30_000, 2_000),
     maxPollingIntervalMs: positiveInteger("maxPollingIntervalMs", options.maxPollingIntervalMs, 1_000, 10),
     maxDequeueCount: positiveInteger("maxDequeueCount", options.maxDequeueCount, 10),
     instanceCacheSize: positiveInteger("instanceCacheSize", options.instanceCacheSize, 1_000, 0),
     pendingStartRepairIntervalMs: positiveInteger("pendingStartRepairIntervalMs", options.pendingStartRepairIntervalMs, 30_000, 100),
     pendingStartGraceMs: positiveInteger("pendingStartGraceMs", options.pendingStartGraceMs, 30_000, 0),
     shutdownGraceMs: positiveInteger("shutdownGraceMs", options.shutdownGraceMs, 30_000, 0),
+    leaseDurationMs: positiveInteger("leaseDurationMs", options.leaseDurationMs, 15_000, 1_000),
+    leaseRenewIntervalMs: positiveInteger("leaseRenewIntervalMs", options.leaseRenewIntervalMs, 3_000, 100),
+    commitSafetyMarginMs: positiveInteger("commitSafetyMarginMs", options.commitSafetyMarginMs, 3_000, 0),
   };
 }
