@@ -53,3 +53,6 @@ export {
 export type { OrchestrationStatus } from "./client/orchestration-status.js";
 export type { PagedAsyncIterableIterator, PageSettings } from "./client/paging.js";
 export { InstanceNotFoundError, InstanceStateError, WaitTimeoutError } from "./client/client-errors.js";
+export { ScaleMonitor, type ScaleMonitorOptions } from "./client/scale-monitor.js";
+export type { QueueMetrics, ScaleMetrics } from "./azure-storage/queue-metrics.js";
+export { recommendScale, type ScaleRecommendation, type ScaleThresholds } from "./worker/scale-recommendation.js";

@@ -3,7 +3,7 @@
 // errors to stderr; exit codes 0 (ok), 1 (operation failed), 2 (usage error).
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { TaskHubClient, TaskHubError, type RuntimeStatus } from "../index.js";
+import { ScaleMonitor, TaskHubClient, TaskHubError, type RuntimeStatus } from "../index.js";
 
 const USAGE = `Usage: taskhub <command> [arguments] [--task-hub NAME] [--connection STRING]
 
@@ -16,6 +16,7 @@ Commands:
   suspend <id> [--reason TEXT] | resume <id> [--reason TEXT]
   purge <id>                                             delete a finished instance's data
   list [--status S[,S]] [--prefix P] [--name N] [--limit N]   list instances (JSON lines)
+  scale [--workers N]                                    queue metrics and a scale recommendation
 
 The connection string comes from --connection or TASKHUB_STORAGE_CONNECTION_STRING; the task hub from
 --task-hub or TASKHUB_TASK_HUB.`;
@@ -49,6 +50,7 @@ async function run(argv: string[]): Promise<void> {
       prefix: { type: "string" },
       name: { type: "string" },
       limit: { type: "string" },
+      workers: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -107,6 +109,12 @@ async function run(argv: string[]): Promise<void> {
         if (count++ >= limit) break;
         console.log(JSON.stringify(status));
       }
+      return;
+    }
+    case "scale": {
+      const workers = Number(values.workers ?? 1);
+      if (!Number.isInteger(workers) || workers < 0) throw new UsageError("--workers must be an integer ≥ 0");
+      print(await new ScaleMonitor({ connectionString, taskHub }).recommend(workers));
       return;
     }
     default:
