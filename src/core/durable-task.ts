@@ -44,6 +44,14 @@ export class DurableTask<T> implements PromiseLike<T> {
   ): Promise<R1 | R2> {
     return this.#promise.then(onfulfilled, onrejected);
   }
+
+  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.#promise.catch(onrejected);
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<T> {
+    return this.#promise.finally(onfinally);
+  }
 }
 
 /** A durable timer; `cancel()` lets the orchestration finish without waiting for it. */

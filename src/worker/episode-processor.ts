@@ -80,14 +80,15 @@ export class EpisodeProcessor {
     await this.#settle(due, deferred, new Date(deferUntil).toISOString());
   }
 
-  /** Long timers and delayed starts hop toward their time: re-arm early copies (same id), then delete them. */
+  /** Timers and delayed starts hop toward their time: re-arm early copies (same id), then delete them. */
   async #rearmEarlyMessages(deliveries: readonly ControlDelivery[]): Promise<ControlDelivery[]> {
     const queues = this.#storage.queues;
     const now = Date.now();
     const due: ControlDelivery[] = [];
     for (const delivery of deliveries) {
       const visibleAt = delivery.message.visibleAt;
-      if (visibleAt !== undefined && Date.parse(visibleAt) > now + 1_000) {
+      // Never early: a copy that shows up before its time (queue delays are whole seconds, capped per hop) waits again.
+      if (visibleAt !== undefined && Date.parse(visibleAt) > now) {
         await queues.sendEncoded(delivery.received.queueName, delivery.received.text, visibleAt, now);
         await queues.delete(delivery.received);
       } else {
