@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { createStorageClients } from "../../src/azure-storage/connection.js";
 import { PartitionLeaseTable, type PartitionLease } from "../../src/azure-storage/partition-leases.js";
 
-const fixture = fileURLToPath(new URL("./fixtures/fleet-worker.mjs", import.meta.url));
+const fixture = fileURLToPath(new URL("../../scripts/fleet-worker.mjs", import.meta.url));
 
 export interface FleetWorker {
   name: string;
